@@ -41,30 +41,52 @@ const maxLine = 16 << 20
 // and ends the sequence.
 func DecodeJSONL(r io.Reader) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
+		for l, err := range decodeLines(r) {
+			if err != nil {
+				yield(Entry{}, fmt.Errorf("streams: %w", err))
+				return
+			}
+			if !yield(l.entry, nil) {
+				return
+			}
+		}
+	}
+}
+
+// line is an entry with the number of the line it came from.
+type line struct {
+	entry Entry
+	n     int
+}
+
+// decodeLines is DecodeJSONL with line numbers, for errors about entries
+// that decoded fine but could not be stored.
+func decodeLines(r io.Reader) iter.Seq2[line, error] {
+	return func(yield func(line, error) bool) {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64<<10), maxLine)
-		line := 0
+		n := 0
 		for sc.Scan() {
-			line++
+			n++
 			b := sc.Bytes()
 			if len(b) == 0 {
 				continue
 			}
 			var e Entry
 			if err := json.Unmarshal(b, &e); err != nil {
-				yield(Entry{}, fmt.Errorf("streams: line %d: %w", line, err))
+				yield(line{n: n}, fmt.Errorf("line %d: %w", n, err))
 				return
 			}
 			if e.ID == "" {
-				yield(Entry{}, fmt.Errorf("streams: line %d: entry has no id", line))
+				yield(line{n: n}, fmt.Errorf("line %d: entry has no id", n))
 				return
 			}
-			if !yield(e, nil) {
+			if !yield(line{entry: e, n: n}, nil) {
 				return
 			}
 		}
 		if err := sc.Err(); err != nil {
-			yield(Entry{}, fmt.Errorf("streams: line %d: %w", line+1, err))
+			yield(line{n: n + 1}, fmt.Errorf("line %d: %w", n+1, err))
 		}
 	}
 }
