@@ -1,0 +1,96 @@
+package anka_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/anklet/anklet/anka"
+	"github.com/anklet/anklet/anka/ankatest"
+)
+
+const (
+	tmplUUID = "c0847bc9-5d2d-4dbc-ba6a-240f7ff08032"
+	tmplTag  = "vanilla+port-forward-22"
+)
+
+// bundle is what most tests need: a driver pointed at a fake host, and the
+// log lines the driver wrote.
+type bundle struct {
+	cli  *anka.CLI
+	host *ankatest.Host
+	logs *syncBuffer
+}
+
+// setup returns a driver for a fresh fake host with one local template.
+func setup(t *testing.T, opts ...func(*anka.Options)) bundle {
+	t.Helper()
+	h := ankatest.NewHost(t, ankatest.HostOptions{})
+	h.AddTemplate(ankatest.Template{
+		UUID: tmplUUID, Name: "macos-15", Tags: []string{"old", tmplTag}, CPU: 4, RAM: 8 << 30,
+	})
+	logs := &syncBuffer{}
+	o := anka.Options{
+		Path:    h.Path(),
+		Timeout: 20 * time.Second,
+		Logger:  zerolog.New(logs).Level(zerolog.DebugLevel),
+		TempDir: t.TempDir(),
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	return bundle{cli: anka.New(o), host: h, logs: logs}
+}
+
+func ctxFor(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		<-tick.C
+	}
+}
+
+// assertNoSecretInArgv fails when any recorded anka argv holds secret.
+func assertNoSecretInArgv(t *testing.T, h *ankatest.Host, secret string) {
+	t.Helper()
+	for _, c := range h.Calls() {
+		if strings.Contains(strings.Join(c.Args, " "), secret) {
+			t.Fatalf("secret found in argv: %s", c)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
