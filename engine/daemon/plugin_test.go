@@ -1,0 +1,51 @@
+package daemon
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/anklet/anklet/engine/config"
+)
+
+func TestNewPluginNotBuiltIn(t *testing.T) {
+	_, err := NewPlugin(Env{}, config.Plugin{Name: "x", Kind: "nothing-registers-this"})
+	if !errors.Is(err, ErrNotBuiltIn) {
+		t.Fatalf("err = %v, want ErrNotBuiltIn", err)
+	}
+	want := `plugin "x": no plugin of kind "nothing-registers-this" is built in`
+	if err.Error() != want {
+		t.Fatalf("err = %q, want %q", err, want)
+	}
+}
+
+func TestRegisterBuildsAndRejectsDuplicates(t *testing.T) {
+	kind := "test-registry-kind"
+	var gotEnv Env
+	registerForTest(t, kind, func(env Env, p config.Plugin) (Plugin, error) {
+		gotEnv = env
+		return &fakePlugin{name: p.Name}, nil
+	})
+	p, err := NewPlugin(Env{HostID: "mac-1", Log: zerolog.Nop()}, config.Plugin{Name: "a", Kind: kind})
+	if err != nil || p.Name() != "a" || gotEnv.HostID != "mac-1" {
+		t.Fatalf("NewPlugin = %v, %v (env host %q)", p, err, gotEnv.HostID)
+	}
+
+	defer func() {
+		if recover() == nil {
+			t.Fatal("registering a kind twice did not panic")
+		}
+	}()
+	Register(kind, nil)
+}
+
+// registerForTest registers a kind for the length of one test.
+func registerForTest(t *testing.T, kind string, f Factory) {
+	Register(kind, f)
+	t.Cleanup(func() {
+		registry.Lock()
+		defer registry.Unlock()
+		delete(registry.kinds, kind)
+	})
+}
