@@ -82,8 +82,6 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		LogLevel: level,
 		Stdout:   stdout,
 		Kinds:    []string{config.KindReceiver},
-		// TODO: pass the process's metrics registry (Metrics:) once
-		// engine/metrics is wired into the binary.
 	})
 }
 

@@ -84,8 +84,6 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		Version:  version,
 		LogLevel: level,
 		Stdout:   stdout,
-		// TODO: pass the process's metrics registry (Metrics:) once
-		// engine/metrics is wired into the binary.
 	})
 }
 

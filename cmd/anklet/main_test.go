@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/anklet/anklet/streams/redistest"
 )
 
 func TestVersionFlag(t *testing.T) {
@@ -169,8 +171,10 @@ func start(t *testing.T, bin string) *daemonProcess {
 	t.Helper()
 	dir := t.TempDir()
 	config := filepath.Join(dir, "config.yml")
+	redis := redistest.Start(t)
 	writeFile(t, config, fmt.Sprintf("work_dir: %s\nlog:\n  file_dir: %s\n"+
-		"shutdown_timeout_seconds: 600\n", dir, dir))
+		"shutdown_timeout_seconds: 600\nglobal_database_url: 127.0.0.1\n"+
+		"global_database_port: %d\n", dir, dir, redis.Port()))
 
 	d := &daemonProcess{dir: dir, config: config, notify: make(chan struct{}, 1),
 		done: make(chan struct{})}

@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/anklet/anklet/engine/config"
+	"github.com/anklet/anklet/engine/metrics"
 )
 
 // Plugin is one long-running part of the daemon: a handler, a receiver, or
@@ -40,10 +41,9 @@ type Env struct {
 	Log zerolog.Logger
 	// HostID names this host in events and consumer names.
 	HostID string
-	// Metrics is the process's *metrics.Registry, or nil.
-	// TODO: type this as *metrics.Registry once engine/metrics is in the
-	// module; it is `any` so this package builds without it.
-	Metrics any
+	// Metrics is the process's metrics registry; plugins take their
+	// *metrics.Plugin from it. Never nil inside [Run].
+	Metrics *metrics.Registry
 	// Secrets takes values (JIT configs, registration tokens) to scrub from
 	// the logs.
 	Secrets SecretRegistrar
@@ -56,8 +56,8 @@ type Factory func(env Env, p config.Plugin) (Plugin, error)
 // ServiceFactory builds a plugin that is not a config entry.
 type ServiceFactory func(env Env) (Plugin, error)
 
-// ErrNotBuiltIn matches (with errors.Is) the error for a plugin kind or an
-// aggregator that no package linked into the binary registered.
+// ErrNotBuiltIn matches (with errors.Is) the error for a plugin kind that no
+// package linked into the binary registered.
 var ErrNotBuiltIn = errors.New("not built in")
 
 type notBuiltIn string
@@ -67,9 +67,8 @@ func (e notBuiltIn) Is(target error) bool { return target == ErrNotBuiltIn }
 
 var registry = struct {
 	sync.Mutex
-	kinds      map[string]Factory
-	services   map[string]ServiceFactory
-	aggregator ServiceFactory
+	kinds    map[string]Factory
+	services map[string]ServiceFactory
 }{kinds: map[string]Factory{}, services: map[string]ServiceFactory{}}
 
 // Register makes plugin kind available; the handler and receiver packages
@@ -93,14 +92,6 @@ func RegisterService(name string, f ServiceFactory) {
 		panic(fmt.Sprintf("daemon: service %q registered twice", name))
 	}
 	registry.services[name] = f
-}
-
-// RegisterAggregator sets what runs instead of the plugins when
-// metrics.aggregator is true. The metrics package provides it.
-func RegisterAggregator(f ServiceFactory) {
-	registry.Lock()
-	defer registry.Unlock()
-	registry.aggregator = f
 }
 
 // NewPlugin builds the plugin of entry p with the factory registered for
@@ -141,19 +132,4 @@ func newServices(env Env) ([]Plugin, error) {
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-// newAggregator builds the aggregator, or fails with [ErrNotBuiltIn].
-func newAggregator(env Env) (Plugin, error) {
-	registry.Lock()
-	f := registry.aggregator
-	registry.Unlock()
-	if f == nil {
-		return nil, notBuiltIn("metrics.aggregator is true but no aggregator is built in")
-	}
-	p, err := f(env)
-	if err != nil {
-		return nil, fmt.Errorf("aggregator: %w", err)
-	}
-	return p, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/anklet/anklet/engine/config"
+	"github.com/anklet/anklet/engine/metrics"
 )
 
 // DefaultHardStop is how long [Run] waits for plugins after cancelling them
@@ -33,8 +34,9 @@ type Options struct {
 	// Kinds, when not empty, are the plugin kinds this binary runs; entries
 	// of other kinds are logged and skipped.
 	Kinds []string
-	// Metrics is handed to plugin factories as [Env].Metrics.
-	Metrics any
+	// Metrics is handed to plugin factories as [Env].Metrics. Default: a
+	// new registry named after the host and the process id.
+	Metrics *metrics.Registry
 	// HardStop overrides [DefaultHardStop].
 	HardStop time.Duration
 }
@@ -104,26 +106,31 @@ func Run(parent context.Context, cfg *config.Config, opts Options) int {
 // addPlugins builds what this process runs: the services, then either the
 // aggregator or the configured plugins of the kinds this binary runs.
 func addPlugins(sup *Supervisor, cfg *config.Config, logs *Logging, opts Options) error {
-	env := Env{Config: cfg, Log: logs.Logger, HostID: cfg.HostID, Metrics: opts.Metrics,
+	reg := opts.Metrics
+	if reg == nil {
+		reg = metrics.NewRegistry(metrics.Options{
+			Instance: fmt.Sprintf("%s-%d", cfg.HostID, os.Getpid()),
+			Host:     cfg.HostID,
+			Logger:   logs.Logger,
+		})
+	}
+	env := Env{Config: cfg, Log: logs.Logger, HostID: cfg.HostID, Metrics: reg,
 		Secrets: logs.Scrubber}
 	services, err := newServices(env)
 	if err != nil {
 		return err
 	}
+	aggregate := cfg.Metrics.Aggregator && len(opts.Kinds) == 0
+	services = append(services, metricsServices(env, aggregate)...)
 	for _, s := range services {
 		sup.Add(s, logs.Logger.With().Str("service", s.Name()).Logger())
 	}
 
-	if cfg.Metrics.Aggregator && len(opts.Kinds) == 0 {
+	if aggregate {
 		if len(cfg.Plugins) > 0 {
 			logs.Logger.Warn().Int("plugins", len(cfg.Plugins)).
 				Msg("metrics.aggregator is true: the configured plugins do not run")
 		}
-		agg, err := newAggregator(env)
-		if err != nil {
-			return err
-		}
-		sup.Add(agg, logs.Logger.With().Str("service", agg.Name()).Logger())
 		return nil
 	}
 

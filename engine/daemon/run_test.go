@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/anklet/anklet/engine/config"
+	"github.com/anklet/anklet/streams/redistest"
 )
 
 const testPEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAfilekeybody0001\n" +
@@ -49,9 +50,12 @@ func TestRunKeepsSecretsOutOfTheLogs(t *testing.T) {
 	writeFile(t, keyPath, testPEM)
 	secrets := []string{"ghp_tokenAAAA1111", "whsec_BBBB2222", "redis-pw-CCCC3333",
 		"eyJqaXQiOiJydW5uZXItY29uZmlnIn0=", "MIIEpAIBAAKCAQEAfilekeybody0001"}
+	redis := redistest.Start(t, redistest.WithPassword("redis-pw-CCCC3333"))
 	yaml := fmt.Sprintf(`work_dir: %[1]s/work
 log:
   file_dir: %[1]s
+global_database_url: 127.0.0.1
+global_database_port: %[3]d
 global_database_password: redis-pw-CCCC3333
 global_receiver_secret: whsec_BBBB2222
 plugins:
@@ -61,7 +65,7 @@ plugins:
     token: ghp_tokenAAAA1111
     app_id: 1
     private_key: %[2]s
-`, dir, keyPath)
+`, dir, keyPath, redis.Port())
 	cfgPath := filepath.Join(dir, "config.yml")
 	writeFile(t, cfgPath, yaml)
 	cfg, err := config.Load(cfgPath, []string{"HOME=" + dir})

@@ -40,14 +40,21 @@ const startTimeout = 15 * time.Second
 type Option func(*config)
 
 type config struct {
-	aof   string // "", "everysec" or "always"
-	extra []string
+	aof      string // "", "everysec" or "always"
+	password string
+	extra    []string
 }
 
 // WithAOF turns on the append-only file with the given fsync policy
 // ("everysec" or "always"), so that a restart keeps what was written.
 func WithAOF(fsync string) Option {
 	return func(c *config) { c.aof = fsync }
+}
+
+// WithPassword makes the server require password (requirepass); Options and
+// Client then authenticate with it.
+func WithPassword(password string) Option {
+	return func(c *config) { c.password = password }
 }
 
 // WithArgs passes extra redis-server arguments, such as "--maxmemory", "1mb".
@@ -119,6 +126,7 @@ func (s *Server) Client() *redis.Client {
 func (s *Server) Options() *redis.Options {
 	return &redis.Options{
 		Addr:         s.Addr(),
+		Password:     s.cfg.password,
 		MaxRetries:   -1,
 		DialTimeout:  time.Second,
 		ReadTimeout:  2 * time.Second,
@@ -205,6 +213,9 @@ func (s *Server) args() []string {
 		"--loglevel", "notice",
 		"--logfile", "",
 		"--protected-mode", "yes",
+	}
+	if s.cfg.password != "" {
+		args = append(args, "--requirepass", s.cfg.password)
 	}
 	if s.cfg.aof != "" {
 		args = append(args, "--appendonly", "yes", "--appendfsync", s.cfg.aof)
