@@ -168,6 +168,9 @@ func (fs families) addSnapshot(s *Snapshot, extra []label) {
 		for _, reason := range sortedKeys(p.Requeues) {
 			fs.counter(familyRequeues, with(ls, label{"reason", reason}), p.Requeues[reason])
 		}
+		for _, what := range sortedKeys(p.Reconciled) {
+			fs.counter(familyReconciled, with(ls, label{"what", what}), p.Reconciled[what])
+		}
 		for _, result := range sortedKeys(p.Webhooks) {
 			fs.counter(familyWebhooks, with(ls, label{"result", result}), p.Webhooks[result])
 		}

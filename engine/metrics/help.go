@@ -43,6 +43,7 @@ var help = map[string]string{
 
 	// Events.
 	familyRequeues:     "Jobs put back on the queue, by reason.",
+	familyReconciled:   "Repairs made by the reconcilers, by what was repaired.",
 	familyWebhooks:     "Webhook deliveries handled, by result.",
 	familyRedeliveries: "Webhook redeliveries requested from GitHub.",
 	familyRecoveries:   "Jobs taken over from hosts that died.",

@@ -9,6 +9,7 @@ const (
 	familyPluginTotalRanVMs = "plugin_total_ran_vms"
 
 	familyRequeues     = "anklet_requeues_total"
+	familyReconciled   = "anklet_reconciled_total"
 	familyWebhooks     = "anklet_webhooks_total"
 	familyRedeliveries = "anklet_redeliveries_total"
 	familyRecoveries   = "anklet_recoveries_total"

@@ -25,6 +25,7 @@ type Plugin struct {
 	lastJobURL   [outcomeCount]string
 	durations    map[string]*histogram // by family, created at first observation
 	requeues     map[string]*vm.Counter
+	reconciled   map[string]*vm.Counter
 	webhooks     map[string]*vm.Counter
 	redeliveries *vm.Counter
 	recoveries   *vm.Counter
@@ -38,6 +39,7 @@ func newPlugin(r *Registry, name, kind, owner, repo string) *Plugin {
 		statusSince: r.now(),
 		durations:   make(map[string]*histogram),
 		requeues:    make(map[string]*vm.Counter),
+		reconciled:  make(map[string]*vm.Counter),
 		webhooks:    make(map[string]*vm.Counter),
 	}
 	p.ranVMs = r.set.NewCounter(seriesName(familyPluginTotalRanVMs, p.labels))
@@ -120,6 +122,16 @@ func (p *Plugin) Requeued(reason string) {
 		return
 	}
 	p.labelledCounter(p.requeues, familyRequeues, label{"reason", reason}).Inc()
+}
+
+// Reconciled counts n repairs a reconciler made for the plugin, by what
+// was repaired: orphan_vm, orphan_runner, lost_webhook or lost_completion.
+// n ≤ 0 is ignored.
+func (p *Plugin) Reconciled(what string, n int) {
+	if p == nil || n <= 0 {
+		return
+	}
+	p.labelledCounter(p.reconciled, familyReconciled, label{"what", what}).Add(n)
 }
 
 // Webhook counts a webhook delivery the plugin handled, by result (see the

@@ -24,6 +24,7 @@ func (p *Plugin) snapshot() PluginSnapshot {
 	s.LastFailedRun, s.LastFailedRunJobURL = p.lastRunLocked(outcomeFailure)
 	s.LastCanceledRun, s.LastCanceledRunJobURL = p.lastRunLocked(outcomeCanceled)
 	s.Requeues = counterValues(p.requeues)
+	s.Reconciled = counterValues(p.reconciled)
 	s.Webhooks = counterValues(p.webhooks)
 	if p.redeliveries != nil {
 		s.Redeliveries = p.redeliveries.Get()

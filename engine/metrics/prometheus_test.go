@@ -46,6 +46,7 @@ func TestPrometheusOutputMatchesWhatHappened(t *testing.T) {
 		{"plugin_total_ran_vms", receiverLabels, 0},
 		{"anklet_requeues_total", plus(handlerLabels, "reason", "runner_took_other_job"), 2},
 		{"anklet_requeues_total", plus(handlerLabels, "reason", "anka_error"), 1},
+		{"anklet_reconciled_total", plus(handlerLabels, "what", "orphan_vm"), 3},
 		{"anklet_recoveries_total", handlerLabels, 1},
 		{"anklet_webhooks_total", plus(receiverLabels, "result", "stored"), 5},
 		{"anklet_webhooks_total", plus(receiverLabels, "result", "duplicate"), 1},
@@ -130,6 +131,7 @@ func TestPrometheusHistogramsAndTypes(t *testing.T) {
 		"plugin_status":                     dto.MetricType_GAUGE,
 		"plugin_total_ran_vms":              dto.MetricType_COUNTER,
 		"anklet_requeues_total":             dto.MetricType_COUNTER,
+		"anklet_reconciled_total":           dto.MetricType_COUNTER,
 		"anklet_queue_length":               dto.MetricType_GAUGE,
 		"host_disk_total_bytes":             dto.MetricType_GAUGE,
 	} {

@@ -84,5 +84,8 @@ func driveScenario(r *Registry, clk *clock) scenarioTimes {
 	h.Requeued("runner_took_other_job")
 	h.Requeued("anka_error")
 	h.Recovered()
+	h.Reconciled("orphan_vm", 2)
+	h.Reconciled("orphan_vm", 1)
+	h.Reconciled("lost_webhook", 0)
 	return ts
 }

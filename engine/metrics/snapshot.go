@@ -49,6 +49,7 @@ type PluginSnapshot struct {
 	TotalCanceledRunsSinceStart   uint64 `json:"total_canceled_runs_since_start"`
 
 	Requeues     map[string]uint64            `json:"requeues,omitempty"`
+	Reconciled   map[string]uint64            `json:"reconciled,omitempty"`
 	Webhooks     map[string]uint64            `json:"webhooks,omitempty"`
 	Redeliveries uint64                       `json:"redeliveries,omitempty"`
 	Recoveries   uint64                       `json:"recoveries,omitempty"`
