@@ -37,6 +37,10 @@ type Config struct {
 	// SIGINT or SIGTERM, plugins get this long to finish or hand back their
 	// work before they are cancelled. Default 300; 0 cancels them at once.
 	ShutdownTimeoutSeconds int `yaml:"shutdown_timeout_seconds"`
+	// ReconcileIntervalSeconds is how often the orphan-VM reconciler looks
+	// for VMs no live job owns; the orphan-runner and lost-webhook
+	// reconcilers run every 2.5 intervals. Default 120; 0 also means 120.
+	ReconcileIntervalSeconds int `yaml:"reconcile_interval_seconds"`
 
 	// Log configures the log files.
 	Log Log `yaml:"log"`

@@ -14,6 +14,7 @@ const (
 	DefaultPluginsPath            = "~/.config/anklet/plugins"
 	DefaultDrainFile              = "~/.config/anklet/.drain"
 	DefaultShutdownTimeoutSeconds = 300
+	DefaultReconcileInterval      = 120
 	DefaultMetricsPort            = 8080
 	DefaultListenAddress          = "127.0.0.1"
 	DefaultTemplateDiskBuffer     = 10.0
@@ -41,6 +42,7 @@ func applyDefaults(raw map[string]any, env *environment) error {
 		"plugins_path":                DefaultPluginsPath,
 		"drain_file":                  DefaultDrainFile,
 		"shutdown_timeout_seconds":    DefaultShutdownTimeoutSeconds,
+		"reconcile_interval_seconds":  DefaultReconcileInterval,
 		"global_template_disk_buffer": DefaultTemplateDiskBuffer,
 		"metrics.port":                DefaultMetricsPort,
 		"metrics.listen_address":      DefaultListenAddress,

@@ -69,7 +69,7 @@ func TestLoadPrecedence(t *testing.T) {
 			"ANKLET_GLOBAL_DATABASE_CLUSTER_MODE=true", "ANKLET_LOG_FILE_DIR=/var/log",
 			"ANKLET_PID_FILE_DIR=/run", "ANKLET_PLUGINS_PATH=/opt/plugins",
 			"ANKLET_GLOBAL_HOST_TO_GUEST_FOLDER_MOUNTS=/a:x, /b ,",
-			"ANKLET_METRICS_DATABASE_DATABASE=0", "ANKLET_SHUTDOWN_TIMEOUT_SECONDS=20",
+			"ANKLET_METRICS_DATABASE_DATABASE=0", "ANKLET_SHUTDOWN_TIMEOUT_SECONDS=20", "ANKLET_RECONCILE_INTERVAL_SECONDS=7",
 			"ANKLET_DRAIN_FILE=/tmp/drain"},
 		check: func(t *testing.T, c *Config) {
 			eq(t, "work_dir", c.WorkDir, "/var/anklet")
@@ -85,6 +85,7 @@ func TestLoadPrecedence(t *testing.T) {
 			eq(t, "plugins_path", c.PluginsPath, "/opt/plugins")
 			eq(t, "mounts", strings.Join(c.GlobalHostToGuestFolderMounts, "|"), "/a:x|/b")
 			eq(t, "shutdown", c.ShutdownTimeoutSeconds, 20)
+			eq(t, "reconcile", c.ReconcileIntervalSeconds, 7)
 			eq(t, "drain", c.DrainFile, "/tmp/drain")
 		},
 	}, {
@@ -162,6 +163,7 @@ plugins:
 			host, _ := os.Hostname()
 			eq(t, "host_id", c.HostID, host)
 			eq(t, "shutdown", c.ShutdownTimeoutSeconds, DefaultShutdownTimeoutSeconds)
+			eq(t, "reconcile", c.ReconcileIntervalSeconds, DefaultReconcileInterval)
 			eq(t, "metrics.port", c.Metrics.Port, 8080)
 			eq(t, "metrics.listen_address", c.Metrics.ListenAddress, "127.0.0.1")
 			h, r := c.Plugins[0], c.Plugins[1]

@@ -41,6 +41,9 @@ func (c *Config) validateGlobals() []string {
 	if c.HostID == "" || strings.IndexFunc(c.HostID, unicode.IsSpace) >= 0 {
 		add("host_id %q must be non-empty and hold no white space", c.HostID)
 	}
+	if c.ReconcileIntervalSeconds < 0 {
+		add("reconcile_interval_seconds must not be negative")
+	}
 	if c.ShutdownTimeoutSeconds < 0 {
 		add("shutdown_timeout_seconds must not be negative")
 	}

@@ -110,6 +110,8 @@ func TestValidationProblems(t *testing.T) {
 			`host_id "my mac" must be non-empty and hold no white space`},
 		{"negative shutdown timeout", "shutdown_timeout_seconds: -5", nil,
 			`shutdown_timeout_seconds must not be negative`},
+		{"negative reconcile interval", "reconcile_interval_seconds: -1", nil,
+			`reconcile_interval_seconds must not be negative`},
 		{"wrong type, top level", "metrics:\n  port: [1]", nil,
 			`metrics.port: expected a whole number, got a list`},
 		{"wrong type, plugin", handlerYAML + "    skip_pull: sometimes", nil,
