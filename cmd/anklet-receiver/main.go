@@ -3,7 +3,12 @@
 // environment variables (the container image's way), or from a config file
 // with -c, in which case entries of other kinds are skipped.
 //
-//	anklet-receiver [-c FILE] [-check] [-version]
+//	anklet-receiver [-c FILE] [-check] [-healthcheck] [-version]
+//
+// -healthcheck asks the configured receiver for its health (GET
+// /healthcheck on 127.0.0.1, or on its listen_address when that names one
+// interface) and exits 0 when it answers 200 and 1 otherwise, as container
+// health checks expect.
 package main
 
 import (
@@ -17,6 +22,8 @@ import (
 
 	"github.com/anklet/anklet/engine/config"
 	"github.com/anklet/anklet/engine/daemon"
+	// Registers the github_receiver plugin kind with the daemon.
+	_ "github.com/anklet/anklet/github/receiver"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
@@ -32,6 +39,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	path := flags.String("c", "", "config `file` (default: configuration from the environment)")
 	check := flags.Bool("check", false, "validate the configuration, print every problem, exit")
 	showVersion := flags.Bool("version", false, "print the version and exit")
+	healthcheck := flags.Bool("healthcheck", false,
+		"exit 0 if the running receiver answers GET /healthcheck with 200, else 1")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -61,6 +70,9 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	if _, _, levelErr := daemon.ParseLevel(level); levelErr != nil {
 		problems = append(problems, levelErr.Error())
+	}
+	if *healthcheck {
+		return probe(cfg, problems, stdout, stderr)
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
