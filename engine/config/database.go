@@ -86,17 +86,21 @@ func (d Database) Client() redis.UniversalClient {
 			MaxRetries:      d.MaxRetries,
 			MinRetryBackoff: minBackoff,
 			MaxRetryBackoff: maxBackoff,
+			// Honour context deadlines on the socket, so a dead Redis
+			// fails a call when its context says, not after minutes.
+			ContextTimeoutEnabled: true,
 		})
 	}
 	return redis.NewClient(&redis.Options{
-		Addr:            d.Addr(),
-		Username:        d.User,
-		Password:        d.Password,
-		DB:              d.Database,
-		TLSConfig:       tlsConfig,
-		MaxRetries:      d.MaxRetries,
-		MinRetryBackoff: minBackoff,
-		MaxRetryBackoff: maxBackoff,
+		Addr:                  d.Addr(),
+		Username:              d.User,
+		Password:              d.Password,
+		DB:                    d.Database,
+		TLSConfig:             tlsConfig,
+		MaxRetries:            d.MaxRetries,
+		MinRetryBackoff:       minBackoff,
+		MaxRetryBackoff:       maxBackoff,
+		ContextTimeoutEnabled: true,
 	})
 }
 

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 	zlog "github.com/rs/zerolog/log"
 
@@ -108,6 +110,7 @@ func SetupLogging(cfg *config.Config, opts LogOptions) (*Logging, error) {
 	l.Logger = zerolog.New(l.Scrubber).Level(level).With().Timestamp().
 		Str("ankletVersion", opts.Version).Logger()
 	zlog.Logger = l.Logger
+	redis.SetLogger(redisLog{l.Logger.With().Str("component", "go-redis").Logger()})
 	return l, nil
 }
 
@@ -181,4 +184,12 @@ func secretsOf(cfg *config.Config) []string {
 		}
 	}
 	return secrets
+}
+
+// redisLog sends go-redis's own messages (pool and reconnect trouble) to the
+// daemon's log as warnings, through the scrubber, instead of to stderr.
+type redisLog struct{ log zerolog.Logger }
+
+func (r redisLog) Printf(_ context.Context, format string, v ...any) {
+	r.log.Warn().Msgf(format, v...)
 }
