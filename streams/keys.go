@@ -22,6 +22,8 @@ const Group = "handlers"
 //	anklet:{Q}:job:<id>        hash: the projection of one job's events
 //	anklet:{Q}:delivery:<guid> string with an expiry: a webhook delivery already stored
 //	anklet:{Q}:dead            dead-letter stream
+//	anklet:{Q}:lock:<name>     string with an expiry: a short lease that lets one
+//	                           process of many take a periodic pass
 type Keys struct {
 	queue string
 	tag   string
@@ -69,3 +71,8 @@ func (k Keys) Delivery(guid string) string { return k.tag + ":delivery:" + guid 
 
 // Dead is the dead-letter stream: work entries delivered too many times.
 func (k Keys) Dead() string { return k.tag + ":dead" }
+
+// Lock is a short-lived lease called name (set with NX and an expiry), so
+// that of many processes sharing the queue one at a time makes a periodic
+// pass, such as a redelivery or a reconciliation.
+func (k Keys) Lock(name string) string { return k.tag + ":lock:" + name }

@@ -7,7 +7,8 @@ import (
 
 func TestKeysCarryHashTag(t *testing.T) {
 	k := MustKeysFor("acme")
-	for _, key := range []string{k.Jobs(), k.Events(), k.Job(42), k.Delivery("g-1"), k.Dead()} {
+	for _, key := range []string{k.Jobs(), k.Events(), k.Job(42), k.Delivery("g-1"), k.Dead(),
+		k.Lock("redeliver")} {
 		if !strings.HasPrefix(key, "anklet:{acme}:") {
 			t.Errorf("key %q lacks the {acme} hash tag", key)
 		}

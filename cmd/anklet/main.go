@@ -18,6 +18,9 @@ import (
 
 	"github.com/anklet/anklet/engine/config"
 	"github.com/anklet/anklet/engine/daemon"
+	_ "github.com/anklet/anklet/engine/handler" // the github handler plugin
+	"github.com/anklet/anklet/engine/reconcile"
+	_ "github.com/anklet/anklet/github/receiver" // the github_receiver plugin
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
@@ -38,6 +41,7 @@ type subcommand func(args, environ []string, stdout, stderr io.Writer) int
 var subcommands = map[string]subcommand{}
 
 func main() {
+	reconcile.Register()
 	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
 

@@ -13,7 +13,7 @@ import (
 
 // Turn lets many processes share one periodic job: whoever takes the turn
 // first runs the pass, and nobody else does until the turn expires. It is a
-// Redis string `anklet:{<queue>}:reconcile:<name>` holding the taker's name,
+// Redis string `anklet:{<queue>}:lock:reconcile:<name>` holding the taker's name,
 // set with NX and an expiry and never deleted, so it also spaces passes out
 // when the taker dies mid-pass. A Turn is safe for concurrent use.
 type Turn struct {
@@ -33,7 +33,7 @@ func NewTurn(rdb redis.UniversalClient, queue, name, holder string) (*Turn, erro
 	if name == "" || holder == "" {
 		return nil, fmt.Errorf("new turn on queue %s: name and holder must be set", queue)
 	}
-	key := streams.Prefix + ":{" + keys.Queue() + "}:reconcile:" + name
+	key := keys.Lock("reconcile:" + name)
 	return &Turn{rdb: rdb, key: key, holder: holder}, nil
 }
 

@@ -18,7 +18,7 @@ func TestTurnOneHolderUntilExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Key() != "anklet:{acme}:reconcile:orphan-runners:acme" {
+	if a.Key() != "anklet:{acme}:lock:reconcile:orphan-runners:acme" {
 		t.Fatalf("key %q", a.Key())
 	}
 

@@ -181,7 +181,7 @@ func TestLostWebhooksRunTakesTurns(t *testing.T) {
 	if !second.Skipped {
 		t.Fatalf("second process: %+v, want it to skip while the first has the turn", second)
 	}
-	key := streams.Prefix + ":{" + testQueue + "}:reconcile:lost-webhooks:acme/app"
+	key := streams.MustKeysFor(testQueue).Lock("reconcile:lost-webhooks:acme/app")
 	if holder, err := w.rdb.Get(ctx, key).Result(); err != nil || holder != "host-a" {
 		t.Fatalf("turn %s holds %q (err %v), want host-a", key, holder, err)
 	}

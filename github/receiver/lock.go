@@ -31,14 +31,11 @@ type passLock struct {
 	cooldown time.Duration
 }
 
-// lockKeySuffix is added to the queue's key prefix.
-const lockKeySuffix = ":lock:redeliver"
-
 func newPassLock(rdb redis.UniversalClient, keys streams.Keys, token string,
 	interval time.Duration) passLock {
 	return passLock{
 		rdb:      rdb,
-		key:      streams.Prefix + ":{" + keys.Queue() + "}" + lockKeySuffix,
+		key:      keys.Lock("redeliver"),
 		token:    token,
 		cooldown: min(passCooldown, interval/2),
 	}
