@@ -12,6 +12,7 @@ import (
 
 	"github.com/anklet/anklet/anka"
 	"github.com/anklet/anklet/anka/ankatest"
+	"github.com/anklet/anklet/engine/enginetest"
 )
 
 const (
@@ -54,18 +55,10 @@ func ctxFor(t *testing.T) context.Context {
 	return ctx
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor fails the test when cond does not hold within within.
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, within, what, cond)
 }
 
 // assertNoSecretInArgv fails when any recorded anka argv holds secret.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/github/githubtest"
 )
 
@@ -32,24 +33,14 @@ func fast(l *limiter) {
 	l.minPrimaryWait = 50 * time.Millisecond
 }
 
-// testContext ends with the test, and after 30 s at the latest.
+// testContext ends with the test, and after 30*time.Second at the latest.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return enginetest.Context(t, 30*time.Second)
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor fails the test when cond does not hold within within.
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, within, what, cond)
 }

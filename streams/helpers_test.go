@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/streams/redistest"
 )
 
@@ -51,21 +52,10 @@ func fill(t testing.TB, rdb redis.UniversalClient, stream string, n int) []strin
 	return ids
 }
 
-// waitFor polls cond every 5 ms until it holds, failing the test after
-// timeout. The timeout only guards against a hang; nothing measures time.
+// waitFor fails the test when cond does not hold within timeout.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		case <-tick.C:
-		}
-	}
+	enginetest.WaitFor(t, timeout, what, cond)
 }
 
 // readN reads until n entries arrived for c and returns them.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/streams/redistest"
 )
 
@@ -109,18 +110,10 @@ func TestRetryBackoff(t *testing.T) {
 	}
 }
 
+// waitFor fails the test when cond does not hold within within.
 func waitFor(t *testing.T, within time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.After(within)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline:
-			t.Fatalf("condition not met within %v", within)
-		case <-tick.C:
-		}
-	}
+	enginetest.WaitFor(t, within, "the condition", cond)
 }
 
 func containsLine(text, line string) bool {

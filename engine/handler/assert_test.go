@@ -8,23 +8,15 @@ import (
 	"time"
 
 	"github.com/anklet/anklet/engine"
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/github/githubtest"
 	"github.com/anklet/anklet/streams"
 )
 
-// waitFor polls cond until it holds or d passes, then fails the test with
-// what.
+// waitFor fails the test when cond does not hold within d.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, d, what, cond)
 }
 
 // events returns the queue's whole event log, parsed.

@@ -14,20 +14,14 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/anklet/anklet/engine/enginetest"
 )
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor fails the test when cond does not hold within within.
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, within, what, cond)
 }
 
 // clock is a settable clock for Options.Now.

@@ -12,30 +12,21 @@ import (
 
 	"github.com/anklet/anklet/anka"
 	"github.com/anklet/anklet/anka/ankatest"
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/github"
 	"github.com/anklet/anklet/github/githubtest"
 )
 
-// testContext ends with the test, and after 45 s at the latest.
+// testContext ends with the test, and after 45*time.Second at the latest.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return enginetest.Context(t, 45*time.Second)
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor fails the test when cond does not hold within within.
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, within, what, cond)
 }
 
 // vmLocks plays the handlers' VM ownership: a VM is owned while some open

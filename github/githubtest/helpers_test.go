@@ -12,13 +12,14 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v66/github"
+
+	"github.com/anklet/anklet/engine/enginetest"
 )
 
+// testContext ends with the test, and after 30*time.Second at the latest.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return enginetest.Context(t, 30*time.Second)
 }
 
 // client returns a go-github client for s authenticated with its token.
@@ -120,15 +121,8 @@ func post(t *testing.T, url, body string, out any) int {
 	return resp.StatusCode
 }
 
+// waitFor fails the test when cond does not hold within within.
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, within, what, cond)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/anklet/anklet/engine"
 	"github.com/anklet/anklet/engine/config"
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/github/githubtest"
 	"github.com/anklet/anklet/streams"
 	"github.com/anklet/anklet/streams/redistest"
@@ -178,16 +179,8 @@ func (b *bundle) xlen(t testing.TB, key string) int64 {
 	return n
 }
 
-// waitFor polls cond every 10 ms until it holds or d passes.
+// waitFor fails the test when cond does not hold within d.
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		<-tick.C
-	}
+	enginetest.WaitFor(t, d, what, cond)
 }
