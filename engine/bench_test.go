@@ -2,38 +2,13 @@ package engine
 
 import (
 	"context"
-	"net"
-	"sync/atomic"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/anklet/anklet/streams"
 	"github.com/anklet/anklet/streams/redistest"
-	"github.com/redis/go-redis/v9"
 )
-
-// roundTrips counts commands and pipelines sent to Redis: one each is one
-// round trip.
-type roundTrips struct{ n atomic.Int64 }
-
-func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return next(ctx, network, addr)
-	}
-}
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 // benchAOF runs fn against Redis without persistence and with an fsync per
 // write, the durable setting.
@@ -42,22 +17,21 @@ func benchAOF(b *testing.B, fn func(b *testing.B, opts ...redistest.Option)) {
 	b.Run("aof=always", func(b *testing.B) { fn(b, redistest.WithAOF("always")) })
 }
 
-func benchSetup(b *testing.B, opts ...redistest.Option) (*Store, *bundle, *roundTrips) {
+func benchSetup(b *testing.B, opts ...redistest.Option) (*Store, *bundle, *redistest.RoundTrips) {
 	st, bb := setup(b, opts...)
-	rt := &roundTrips{}
-	bb.rdb.AddHook(rt)
+	rt := redistest.CountRoundTrips(bb.rdb)
 	return st, bb, rt
 }
 
 // prefill enqueues jobs first..first+n-1 with the timer stopped.
-func prefill(b *testing.B, st *Store, rt *roundTrips, first, n int) {
+func prefill(b *testing.B, st *Store, rt *redistest.RoundTrips, first, n int) {
 	b.StopTimer()
 	defer b.StartTimer()
-	before := rt.n.Load()
+	before := rt.Load()
 	for id := first; id < first+n; id++ {
 		mustEnqueue(b, st, int64(id))
 	}
-	rt.n.Add(before - rt.n.Load())
+	rt.Add(before - rt.Load())
 }
 
 const chunk = 500
@@ -73,7 +47,7 @@ func BenchmarkEnqueue(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
-		b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+		b.ReportMetric(float64(rt.Load())/float64(b.N), "roundtrips/op")
 	})
 }
 
@@ -93,7 +67,7 @@ func BenchmarkTransition(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
-		b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+		b.ReportMetric(float64(rt.Load())/float64(b.N), "roundtrips/op")
 	})
 }
 
@@ -137,7 +111,7 @@ func BenchmarkCycle(b *testing.B) {
 		transitions := float64(b.N * (1 + len(steps)))
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
 		b.ReportMetric(transitions/b.Elapsed().Seconds(), "transitions/s")
-		b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/job")
-		b.ReportMetric(float64(rt.n.Load()-reads)/transitions, "roundtrips/transition")
+		b.ReportMetric(float64(rt.Load())/float64(b.N), "roundtrips/job")
+		b.ReportMetric(float64(rt.Load()-reads)/transitions, "roundtrips/transition")
 	})
 }

@@ -3,7 +3,6 @@ package streams
 import (
 	"context"
 	"strconv"
-	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -11,33 +10,13 @@ import (
 	"github.com/anklet/anklet/streams/redistest"
 )
 
-// roundTrips counts commands and pipelines sent: each is one round trip.
-type roundTrips struct{ n atomic.Int64 }
-
-func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
-
 // benchSetup starts a server without persistence and a client that counts
 // round trips.
-func benchSetup(b *testing.B) (*redis.Client, *roundTrips) {
+func benchSetup(b *testing.B) (*redis.Client, *redistest.RoundTrips) {
 	b.Helper()
 	s := redistest.Start(b)
 	rdb := s.Client()
-	rt := &roundTrips{}
-	rdb.AddHook(rt)
+	rt := redistest.CountRoundTrips(rdb)
 	if err := EnsureGroup(context.Background(), rdb, testStream, testGroup, "0"); err != nil {
 		b.Fatal(err)
 	}
@@ -45,9 +24,9 @@ func benchSetup(b *testing.B) (*redis.Client, *roundTrips) {
 }
 
 // report adds ops/s and round trips per op, counting from start.
-func report(b *testing.B, rt *roundTrips, start int64) {
+func report(b *testing.B, rt *redistest.RoundTrips, start int64) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
-	b.ReportMetric(float64(rt.n.Load()-start)/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(rt.Load()-start)/float64(b.N), "roundtrips/op")
 }
 
 var benchFields = map[string]string{
@@ -57,7 +36,7 @@ var benchFields = map[string]string{
 func BenchmarkAppend(b *testing.B) {
 	ctx := context.Background()
 	rdb, rt := benchSetup(b)
-	start := rt.n.Load()
+	start := rt.Load()
 	b.ResetTimer()
 	for range b.N {
 		if _, err := Append(ctx, rdb, testStream, benchFields, AppendOptions{}); err != nil {
@@ -80,7 +59,7 @@ func BenchmarkAppendSafeTrim(b *testing.B) {
 	if _, err := Append(ctx, rdb, testStream, benchFields, opts); err != nil { // load script
 		b.Fatal(err)
 	}
-	start := rt.n.Load()
+	start := rt.Load()
 	b.ResetTimer()
 	for range b.N {
 		if _, err := Append(ctx, rdb, testStream, benchFields, opts); err != nil {
@@ -111,7 +90,7 @@ func BenchmarkReadAck(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := NewConsumer(rdb, testStream, testGroup, "bench", ConsumerOptions{})
-	start := rt.n.Load()
+	start := rt.Load()
 	b.ResetTimer()
 	for range b.N {
 		msgs, err := c.Read(ctx, 1)
@@ -139,7 +118,7 @@ func BenchmarkExtend(b *testing.B) {
 	if err := c.Extend(ctx, id); err != nil { // load script
 		b.Fatal(err)
 	}
-	start := rt.n.Load()
+	start := rt.Load()
 	b.ResetTimer()
 	for range b.N {
 		if err := c.Extend(ctx, id); err != nil {

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/anklet/anklet/engine/enginetest"
 )
 
 // fakePlugin runs a function as its Run.
@@ -24,23 +25,8 @@ func (p *fakePlugin) Run(ctx context.Context, stopping <-chan struct{}) error {
 	return p.run(ctx, stopping)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent log writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects log lines from many goroutines.
+type syncBuffer = enginetest.Buffer
 
 // runSupervisor starts sup.Run and returns a channel with its result.
 func runSupervisor(ctx context.Context, sup *Supervisor, stopping <-chan struct{}) <-chan error {

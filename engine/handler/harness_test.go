@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"github.com/anklet/anklet/anka/ankatest"
 	"github.com/anklet/anklet/engine"
 	"github.com/anklet/anklet/engine/config"
+	"github.com/anklet/anklet/engine/enginetest"
 	"github.com/anklet/anklet/github"
 	"github.com/anklet/anklet/github/githubtest"
 	"github.com/anklet/anklet/streams"
@@ -52,23 +52,8 @@ type world struct {
 	secrets secretList   // every secret handed to the scrubber
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent writers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// lockedBuffer collects log lines from many goroutines.
+type lockedBuffer = enginetest.Buffer
 
 // secretList records what handlers hand to the log scrubber.
 type secretList struct {
