@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -92,8 +93,7 @@ func watchQueues(reg *metrics.Registry, plugins []config.Plugin) func() {
 		clients = append(clients, rdb)
 		stream := keys.Jobs()
 		reg.WatchQueue(keys.Queue(), func(ctx context.Context) (int64, int64, int64, error) {
-			st, err := streams.GroupInfo(ctx, rdb, stream, streams.Group)
-			return st.Length, st.Pending, st.Lag, err
+			return queueStats(ctx, rdb, stream)
 		})
 	}
 	return func() {
@@ -101,4 +101,17 @@ func watchQueues(reg *metrics.Registry, plugins []config.Plugin) func() {
 			_ = c.Close()
 		}
 	}
+}
+
+// queueStats reads a work stream's length, pending entries and lag. Until a
+// handler has created the consumer group (a receiver may run first), every
+// entry is unread: the lag is the length.
+func queueStats(ctx context.Context, rdb redis.UniversalClient, stream string) (
+	length, pending, lag int64, err error) {
+	st, err := streams.GroupInfo(ctx, rdb, stream, streams.Group)
+	if errors.Is(err, streams.ErrNoGroup) {
+		n, err := rdb.XLen(ctx, stream).Result()
+		return n, 0, n, err
+	}
+	return st.Length, st.Pending, st.Lag, err
 }

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -29,6 +30,14 @@ func TestTwentyJobsTwoHosts(t *testing.T) {
 		w.waitCompleted(id, 60*time.Second)
 	}
 	w.clean(10*time.Second, hosts...)
+
+	// The rescuers trim acknowledged work entries: of the 20 (and their
+	// requeues) only the last one delivered may stay.
+	jobsKey := w.store.Keys().Jobs()
+	waitFor(t, 30*time.Second, "acknowledged work entries trimmed", func() bool {
+		n, err := w.rdb.XLen(context.Background(), jobsKey).Result()
+		return err == nil && n <= 1
+	})
 
 	jobs := w.replay()
 	for _, id := range ids {

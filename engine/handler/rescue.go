@@ -62,6 +62,16 @@ func (h *Handler) rescue(ctx context.Context) {
 		}
 		h.recover(ctx, m)
 	}
+
+	// Acknowledged entries serve no one (the event log is the record):
+	// drop those below every pending and unread entry.
+	if n, err := streams.TrimSafe(ctx, h.opts.Redis, h.keys.Jobs()); err != nil {
+		if ctx.Err() == nil {
+			h.log.Warn().Err(err).Msg("trimming the work stream failed")
+		}
+	} else if n > 0 {
+		h.log.Debug().Int64("removed", n).Msg("trimmed acknowledged work entries")
+	}
 }
 
 // holds reports whether a run of this handler is working on entry id.
