@@ -42,6 +42,9 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	healthcheck := flags.Bool("healthcheck", false,
 		"exit 0 if the running receiver answers GET /healthcheck with 200, else 1")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h asked for the usage, which was printed
+		}
 		return 2
 	}
 	if flags.NArg() > 0 {

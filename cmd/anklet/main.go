@@ -61,6 +61,9 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	check := flags.Bool("check", false, "validate the configuration, print every problem, exit")
 	showVersion := flags.Bool("version", false, "print the version and exit")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h asked for the usage, which was printed
+		}
 		return exitUsage
 	}
 	if flags.NArg() > 0 {

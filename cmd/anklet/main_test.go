@@ -27,6 +27,17 @@ func TestVersionFlag(t *testing.T) {
 	}
 }
 
+func TestHelpExitsZeroAndUnknownFlagsTwo(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"-h"}, nil, &bytes.Buffer{}, &stderr); code != 0 ||
+		!strings.Contains(stderr.String(), "-check") {
+		t.Fatalf("-h: exit %d, usage %q", code, stderr.String())
+	}
+	if code := run([]string{"-nope"}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
+		t.Fatalf("-nope: exit %d, want 2", code)
+	}
+}
+
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yml")
