@@ -3,11 +3,13 @@ package handler
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/anklet/anklet/engine"
+	"github.com/anklet/anklet/github"
 	"github.com/anklet/anklet/streams"
 )
 
@@ -65,8 +67,41 @@ func (h *Handler) takeOver(ctx context.Context, j engine.Job, m streams.Message,
 	_, err = h.store.Requeue(ctx, j.ID, expect, ReasonRecovered, false, lostAttr)
 	if err == nil {
 		h.opts.Metrics.Requeued(ReasonRecovered)
+		h.retireLostRunner(ctx, j, log)
 	}
 	h.logTakeOver(log, err, "recovered job requeued to run afresh")
+}
+
+// retireLostRunner removes the runner registration the lost host made for
+// job j's VM when GitHub lists it idle. Its handler is gone, so the runner
+// would otherwise stay registered until the orphan-runner reconciler's grace
+// period ends, or take a job in a VM nobody manages. A busy runner keeps
+// its job. Failures are logged; the reconciler is the fallback.
+func (h *Handler) retireLostRunner(ctx context.Context, j engine.Job, log zerolog.Logger) {
+	if j.VM == "" || !slices.Contains(notStarted, j.State) {
+		return // no VM yet, or the VM belongs to an earlier, settled attempt
+	}
+	ctx, cancel := context.WithTimeout(ctx, githubCheckTimeout)
+	defer cancel()
+	runners, err := h.opts.GitHub.Runners(ctx, h.scope, j.VM)
+	if err != nil {
+		log.Warn().Err(err).Msg("cannot list the lost host's runner; left to the reconciler")
+		return
+	}
+	for _, rn := range runners {
+		if rn.Name != j.VM || rn.Busy {
+			continue
+		}
+		err := h.opts.GitHub.RemoveRunner(ctx, h.scope, rn.ID)
+		switch {
+		case err == nil:
+			log.Info().Str("runner", rn.Name).Int64("runner_id", rn.ID).
+				Msg("removed the lost host's idle runner")
+		case !errors.Is(err, github.ErrRunnerBusy):
+			log.Warn().Err(err).Str("runner", rn.Name).
+				Msg("removing the lost host's runner failed; left to the reconciler")
+		}
+	}
 }
 
 func (h *Handler) logTakeOver(log zerolog.Logger, err error, done string) {
