@@ -60,14 +60,32 @@ type QueuedJob struct {
 	CreatedAt time.Time
 }
 
+// QueuedJobsOptions narrows [Client.QueuedJobs].
+type QueuedJobsOptions struct {
+	// LabelPrefix selects jobs with a label starting with it.
+	LabelPrefix string
+	// MaxRuns bounds how many runs' jobs are listed (one call or more
+	// each), oldest runs first, so that a large backlog does not spend the
+	// token's hourly budget; 0 lists every run.
+	MaxRuns int
+	// MinAge skips runs created less than this long ago, whose webhooks
+	// may still be on their way.
+	MinAge time.Duration
+}
+
 // QueuedJobs finds the queued jobs of owner/repo (or, with repo empty, of
 // every repository of organization owner) that carry a label starting with
-// labelPrefix. It looks at workflow runs that are queued or in progress,
-// since a running workflow can still have queued jobs, and follows every
-// page. In organization scope, repositories whose runs GitHub will not list
-// (404: Actions disabled, or not visible to the credentials) are skipped.
+// opts.LabelPrefix. It looks at workflow runs that are queued or in
+// progress, since a running workflow can still have queued jobs, and
+// follows every page. In organization scope, repositories whose runs GitHub
+// will not list (404: Actions disabled, or not visible to the credentials)
+// are skipped.
+//
+// TODO: in organization scope every repository costs two list calls per
+// call; an organization with hundreds of repositories would want the list
+// narrowed to those that ran Anka jobs before.
 func (c *Client) QueuedJobs(
-	ctx context.Context, owner, repo, labelPrefix string,
+	ctx context.Context, owner, repo string, opts QueuedJobsOptions,
 ) ([]QueuedJob, error) {
 	repos := []string{repo}
 	if repo == "" {
@@ -79,8 +97,15 @@ func (c *Client) QueuedJobs(
 
 	var out []QueuedJob
 	seen := make(map[int64]bool)
+	budget := opts.MaxRuns
+	if budget <= 0 {
+		budget = -1 // no bound
+	}
 	for _, r := range repos {
-		jobs, err := c.repoQueuedJobs(ctx, owner, r, labelPrefix)
+		if budget == 0 {
+			break
+		}
+		jobs, err := c.repoQueuedJobs(ctx, owner, r, opts, &budget)
 		if repo == "" && errors.Is(err, ErrNotFound) {
 			continue
 		}

@@ -95,7 +95,7 @@ func TestQueuedJobsAcrossOrgRunsAndPages(t *testing.T) {
 	}
 	want[second.ID] = true
 
-	got, err := c.QueuedJobs(ctx, "acme", "", "anka-template")
+	got, err := c.QueuedJobs(ctx, "acme", "", QueuedJobsOptions{LabelPrefix: "anka-template"})
 	if err != nil {
 		t.Fatalf("QueuedJobs: %v", err)
 	}
@@ -115,14 +115,50 @@ func TestQueuedJobsAcrossOrgRunsAndPages(t *testing.T) {
 			"lib, empty: 1 + 1)", n)
 	}
 
-	repoOnly, err := c.QueuedJobs(ctx, "acme", "lib", "anka-template")
+	repoOnly, err := c.QueuedJobs(ctx, "acme", "lib", QueuedJobsOptions{LabelPrefix: "anka-template"})
 	if err != nil {
 		t.Fatalf("QueuedJobs(lib): %v", err)
 	}
 	if len(repoOnly) != 1 || repoOnly[0].ID != second.ID || repoOnly[0].Repo != "lib" {
 		t.Fatalf("QueuedJobs(lib) = %+v, want job %d", repoOnly, second.ID)
 	}
-	if _, err := c.QueuedJobs(ctx, "acme", "missing", "anka"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.QueuedJobs(ctx, "acme", "missing",
+		QueuedJobsOptions{LabelPrefix: "anka"}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("QueuedJobs of unknown repo: %v, want ErrNotFound", err)
+	}
+}
+
+func TestQueuedJobsBoundsRunsOldestFirstAndSkipsYoungOnes(t *testing.T) {
+	s := githubtest.NewServer(t)
+	s.AddRepo("acme", "app")
+	c := newTestClient(t, s)
+	ctx := testContext(t)
+
+	var ids []int64
+	for range 5 {
+		j := s.QueueJob(githubtest.JobSpec{Owner: "acme", Repo: "app",
+			Labels: []string{"anka-template:x"}})
+		ids = append(ids, j.ID)
+	}
+	jobCalls := func() int { return s.Calls()["GET /repos/{owner}/{repo}/actions/runs/{id}/jobs"] }
+
+	before := jobCalls()
+	got, err := c.QueuedJobs(ctx, "acme", "app",
+		QueuedJobsOptions{LabelPrefix: "anka-template:", MaxRuns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != ids[0] || got[1].ID != ids[1] {
+		t.Fatalf("MaxRuns 2 found %+v, want the two oldest jobs %v", got, ids[:2])
+	}
+	if n := jobCalls() - before; n != 2 {
+		t.Fatalf("MaxRuns 2 listed the jobs of %d runs", n)
+	}
+
+	// Runs just created are too young to have lost their webhooks.
+	got, err = c.QueuedJobs(ctx, "acme", "app",
+		QueuedJobsOptions{LabelPrefix: "anka-template:", MinAge: time.Hour})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("MinAge 1h found %d jobs (%v), want none", len(got), err)
 	}
 }

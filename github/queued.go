@@ -4,33 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v66/github"
 )
 
-// repoQueuedJobs collects the matching queued jobs of one repository.
+// repoQueuedJobs collects the matching queued jobs of one repository,
+// listing the jobs of at most *budget runs (oldest first; -1: no bound) and
+// taking what it spent from it.
 func (c *Client) repoQueuedJobs(
-	ctx context.Context, owner, repo, labelPrefix string,
+	ctx context.Context, owner, repo string, opts QueuedJobsOptions, budget *int,
 ) ([]QueuedJob, error) {
-	runs := make(map[int64]*gh.WorkflowRun)
-	var order []int64
-	for _, status := range []string{"queued", "in_progress"} {
-		list, err := c.runs(ctx, owner, repo, status)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range list {
-			if runs[r.GetID()] == nil {
-				order = append(order, r.GetID())
-			}
-			runs[r.GetID()] = r
-		}
+	runs, err := c.openRuns(ctx, owner, repo, opts.MinAge)
+	if err != nil {
+		return nil, err
 	}
 
 	var out []QueuedJob
-	for _, id := range order {
-		jobs, err := c.runJobs(ctx, owner, repo, id)
+	for _, run := range runs {
+		if *budget == 0 {
+			break
+		}
+		if *budget > 0 {
+			*budget--
+		}
+		jobs, err := c.runJobs(ctx, owner, repo, run.GetID())
 		if errors.Is(err, ErrNotFound) {
 			continue // the run was deleted meanwhile
 		}
@@ -38,16 +38,16 @@ func (c *Client) repoQueuedJobs(
 			return nil, err
 		}
 		for _, j := range jobs {
-			if j.GetStatus() != "queued" || !hasLabelPrefix(j.Labels, labelPrefix) {
+			if j.GetStatus() != "queued" || !hasLabelPrefix(j.Labels, opts.LabelPrefix) {
 				continue
 			}
 			workflow := j.GetWorkflowName()
 			if workflow == "" {
-				workflow = runs[id].GetName()
+				workflow = run.GetName()
 			}
 			out = append(out, QueuedJob{
 				ID:        j.GetID(),
-				RunID:     id,
+				RunID:     run.GetID(),
 				Name:      j.GetName(),
 				Workflow:  workflow,
 				URL:       j.GetHTMLURL(),
@@ -58,6 +58,38 @@ func (c *Client) repoQueuedJobs(
 			})
 		}
 	}
+	return out, nil
+}
+
+// openRuns lists the queued and in-progress runs of owner/repo created at
+// least minAge ago, oldest first.
+func (c *Client) openRuns(
+	ctx context.Context, owner, repo string, minAge time.Duration,
+) ([]*gh.WorkflowRun, error) {
+	cutoff := time.Now().Add(-minAge)
+	seen := make(map[int64]bool)
+	var out []*gh.WorkflowRun
+	for _, status := range []string{"queued", "in_progress"} {
+		list, err := c.runs(ctx, owner, repo, status)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range list {
+			if seen[r.GetID()] || (minAge > 0 && r.GetCreatedAt().After(cutoff)) {
+				continue
+			}
+			seen[r.GetID()] = true
+			out = append(out, r)
+		}
+	}
+	// Creation times have whole seconds; run ids grow with time and break ties.
+	sort.Slice(out, func(i, k int) bool {
+		a, b := out[i].GetCreatedAt().Time, out[k].GetCreatedAt().Time
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return out[i].GetID() < out[k].GetID()
+	})
 	return out, nil
 }
 

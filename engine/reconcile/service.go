@@ -133,6 +133,9 @@ func (s *service) build(ctx context.Context) (
 		webhooks, err := NewLostWebhooks(WebhookOptions{
 			GitHub: gh, Redis: rdb, Queue: p.Queue(), Host: cfg.HostID, Plugin: p.Name,
 			Owner: p.Owner, Repo: p.Repo, Logger: log, Interval: interval * 5 / 2,
+			// A run younger than an interval is left to the next pass:
+			// its webhooks may still be on their way.
+			MinRunAge: min(DefaultMinRunAge, interval),
 			OnPass: func(r Report) {
 				mp.Reconciled("lost_webhook", r.Enqueued)
 				mp.Reconciled("lost_completion", r.Finished)

@@ -22,6 +22,10 @@ const (
 	// DefaultStaleAfter is how long a job must have gone without an event
 	// before its status is asked of GitHub.
 	DefaultStaleAfter = 15 * time.Minute
+	// DefaultMaxRuns bounds the runs whose jobs one pass lists.
+	DefaultMaxRuns = 50
+	// DefaultMinRunAge is how old a run must be before a pass looks at it.
+	DefaultMinRunAge = 2 * time.Minute
 	// DefaultMaxStatusChecks bounds the job status calls of one pass.
 	DefaultMaxStatusChecks = 20
 )
@@ -29,7 +33,8 @@ const (
 // JobsAPI is the part of the GitHub client that LostWebhooks uses;
 // *github.Client implements it.
 type JobsAPI interface {
-	QueuedJobs(ctx context.Context, owner, repo, labelPrefix string) ([]github.QueuedJob, error)
+	QueuedJobs(ctx context.Context, owner, repo string,
+		opts github.QueuedJobsOptions) ([]github.QueuedJob, error)
 	Job(ctx context.Context, owner, repo string, jobID int64) (github.JobStatus, error)
 }
 
@@ -55,6 +60,15 @@ type WebhookOptions struct {
 	// of processes make one pass per interval between them. Default: the
 	// turn "lost-webhooks:<owner>[/<repo>]" on Queue, taken as Host.
 	Turn *Turn
+	// MaxRuns bounds the workflow runs whose jobs one pass lists (a call or
+	// more each), oldest first, so a large backlog of queued jobs does not
+	// spend the token's hourly budget; 0 means 50, a negative value lists
+	// every run.
+	MaxRuns int
+	// MinRunAge skips runs younger than this, whose webhooks may still be on
+	// their way (and which the receiver's redelivery covers); 0 means 2 min,
+	// a negative value looks at every run.
+	MinRunAge time.Duration
 	// StaleAfter is how long a job the log shows open must have gone
 	// without an event before GitHub is asked whether it finished, and how
 	// long before the same job is asked about again; default 15 min.
@@ -125,6 +139,12 @@ func setWebhookDefaults(opts *WebhookOptions) {
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = DefaultStaleAfter
 	}
+	if opts.MaxRuns == 0 {
+		opts.MaxRuns = DefaultMaxRuns
+	}
+	if opts.MinRunAge == 0 {
+		opts.MinRunAge = DefaultMinRunAge
+	}
 	if opts.MaxStatusChecks == 0 {
 		opts.MaxStatusChecks = DefaultMaxStatusChecks
 	}
@@ -148,7 +168,9 @@ func (w *LostWebhooks) Pass(ctx context.Context) (Report, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 
-	jobs, err := w.opts.GitHub.QueuedJobs(ctx, w.opts.Owner, w.opts.Repo, w.opts.LabelPrefix)
+	jobs, err := w.opts.GitHub.QueuedJobs(ctx, w.opts.Owner, w.opts.Repo,
+		github.QueuedJobsOptions{LabelPrefix: w.opts.LabelPrefix,
+			MaxRuns: max(w.opts.MaxRuns, 0), MinAge: max(w.opts.MinRunAge, 0)})
 	if err != nil {
 		return Report{}, fmt.Errorf("list queued jobs of %s: %w", w.scope, err)
 	}

@@ -43,7 +43,7 @@ func newWebhookSetup(t *testing.T) *webhookSetup {
 func (w *webhookSetup) reconciler(t *testing.T, mod ...func(*WebhookOptions)) *LostWebhooks {
 	t.Helper()
 	opts := WebhookOptions{GitHub: w.api, Redis: w.rdb, Queue: testQueue, Host: "host-a",
-		Plugin: "handler-1", Owner: "acme", Repo: "app"}
+		Plugin: "handler-1", Owner: "acme", Repo: "app", MinRunAge: -1}
 	for _, m := range mod {
 		m(&opts)
 	}
