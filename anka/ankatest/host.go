@@ -179,6 +179,31 @@ type Call struct {
 	At          time.Time
 }
 
+// PeakRunning is the most VMs that ran at once, replayed from the call log:
+// a start adds its VM, a stop or delete removes it.
+func (h *Host) PeakRunning() int {
+	h.tb.Helper()
+	running := map[string]bool{}
+	peak := 0
+	for _, c := range h.Calls() {
+		args := c.Args
+		for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+			args = args[1:] // global flags such as -j
+		}
+		if len(args) < 2 {
+			continue
+		}
+		switch args[0] {
+		case "start":
+			running[args[len(args)-1]] = true
+		case "delete", "stop":
+			delete(running, args[len(args)-1])
+		}
+		peak = max(peak, len(running))
+	}
+	return peak
+}
+
 // Calls returns every invocation so far, oldest first.
 func (h *Host) Calls() []Call {
 	h.tb.Helper()

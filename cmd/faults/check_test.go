@@ -143,28 +143,6 @@ func (w *world) waitClean(d time.Duration) time.Duration {
 	return time.Since(began)
 }
 
-// peakRunning is the most VMs that ran at once on h, replayed from the
-// fake's call log: a start adds the VM, a stop or delete removes it.
-func (h *host) peakRunning() int {
-	h.w.t.Helper()
-	running := map[string]bool{}
-	peak := 0
-	for _, c := range h.fake.Calls() {
-		args := operands(c.Args)
-		if len(args) < 2 {
-			continue
-		}
-		switch args[0] {
-		case "start":
-			running[args[len(args)-1]] = true
-		case "delete", "stop":
-			delete(running, args[len(args)-1])
-		}
-		peak = max(peak, len(running))
-	}
-	return peak
-}
-
 // checkAlive asserts that every process of the world still runs.
 func (w *world) checkAlive() {
 	w.t.Helper()

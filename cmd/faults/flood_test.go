@@ -63,7 +63,7 @@ func TestWebhookFlood(t *testing.T) {
 	w.checkAlive()
 	peak := 0
 	for _, h := range hosts {
-		p := h.peakRunning()
+		p := h.fake.PeakRunning()
 		if p > 2 {
 			t.Errorf("%s ran %d VMs at once, more than max_running_vms 2", h.id, p)
 		}

@@ -30,15 +30,8 @@ func (m *metricsService) Name() string { return "metrics" }
 
 func (m *metricsService) Run(ctx context.Context, stopping <-chan struct{}) error {
 	cfg := m.env.Config
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := UntilStopping(ctx, stopping)
 	defer cancel()
-	go func() {
-		select {
-		case <-stopping:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 
 	rdb := cfg.Metrics.Database.Client()
 	defer rdb.Close()

@@ -26,6 +26,22 @@ type Plugin interface {
 	Run(ctx context.Context, stopping <-chan struct{}) error
 }
 
+// UntilStopping returns a context that ends when ctx does or when stopping
+// closes, for plugins that have no work to hand back and simply stop on
+// the first signal. Call cancel when done with it.
+func UntilStopping(ctx context.Context, stopping <-chan struct{}) (
+	context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // SecretRegistrar hides values from the logs from now on; *[Scrubber]
 // implements it.
 type SecretRegistrar interface {

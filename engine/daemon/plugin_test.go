@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -48,4 +50,30 @@ func registerForTest(t *testing.T, kind string, f Factory) {
 		defer registry.Unlock()
 		delete(registry.kinds, kind)
 	})
+}
+
+func TestUntilStoppingEndsOnStoppingOrParent(t *testing.T) {
+	stopping := make(chan struct{})
+	ctx, cancel := UntilStopping(context.Background(), stopping)
+	defer cancel()
+	if ctx.Err() != nil {
+		t.Fatal("context done before stopping closed")
+	}
+	close(stopping)
+	waitDone(t, ctx, "stopping closed")
+
+	parent, cancelParent := context.WithCancel(context.Background())
+	ctx2, cancel2 := UntilStopping(parent, make(chan struct{}))
+	defer cancel2()
+	cancelParent()
+	waitDone(t, ctx2, "parent cancelled")
+}
+
+func waitDone(t *testing.T, ctx context.Context, after string) {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("context not done after %s", after)
+	}
 }

@@ -154,30 +154,6 @@ func (w *world) clean(d time.Duration, hosts ...*host) {
 	})
 }
 
-// peakRunning is the most VMs that ran at once on h, from its call log.
-func peakRunning(t *testing.T, h *host) int {
-	t.Helper()
-	running := map[string]bool{}
-	peak := 0
-	for _, c := range h.fake.Calls() {
-		args := c.Args
-		for len(args) > 0 && len(args[0]) > 0 && args[0][0] == '-' {
-			args = args[1:]
-		}
-		if len(args) < 2 {
-			continue
-		}
-		switch args[0] {
-		case "start":
-			running[args[len(args)-1]] = true
-		case "delete", "stop":
-			delete(running, args[len(args)-1])
-		}
-		peak = max(peak, len(running))
-	}
-	return peak
-}
-
 // calls counts the calls of operation op on h.
 func calls(t *testing.T, h *host, op string) int {
 	t.Helper()

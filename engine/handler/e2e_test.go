@@ -51,7 +51,7 @@ func TestTwentyJobsTwoHosts(t *testing.T) {
 		}
 	}
 	for _, h := range hosts {
-		if peak := peakRunning(t, h); peak > 2 || peak == 0 {
+		if peak := h.fake.PeakRunning(); peak > 2 || peak == 0 {
 			t.Errorf("host %s ran at most %d VMs at once, want 1 or 2", h.id, peak)
 		}
 		envFileOnly(t, h)

@@ -35,15 +35,8 @@ type service struct {
 func (s *service) Name() string { return ServiceName }
 
 func (s *service) Run(ctx context.Context, stopping <-chan struct{}) error {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := daemon.UntilStopping(ctx, stopping)
 	defer cancel()
-	go func() {
-		select {
-		case <-stopping:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 
 	loops, closeAll, err := s.build(ctx)
 	if err != nil {
