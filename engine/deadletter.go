@@ -30,6 +30,18 @@ func (s *Store) DeadLetter(ctx context.Context, jobID int64, workID, reason stri
 	return j, nil
 }
 
+// terminalStates is the terminal event types as a script argument, built
+// once rather than on every dead-lettering.
+var terminalStates = func() string {
+	var terminal []EventType
+	for _, t := range EventTypes {
+		if t.Terminal() {
+			terminal = append(terminal, t)
+		}
+	}
+	return states(terminal)
+}()
+
 func (s *Store) deadLetter(ctx context.Context, jobID int64, workID, reason string,
 	deliveries int64, opts []EventOption) (Job, error) {
 	if workID == "" || reason == "" {
@@ -44,15 +56,9 @@ func (s *Store) deadLetter(ctx context.Context, jobID int64, workID, reason stri
 		return Job{}, err
 	}
 
-	var terminal []EventType
-	for _, t := range EventTypes {
-		if t.Terminal() {
-			terminal = append(terminal, t)
-		}
-	}
 	keys := []string{s.keys.Job(jobID), s.keys.Events(), s.keys.Jobs(), s.keys.Dead()}
 	args := append([]any{
-		streams.Group, states(terminal), strconv.FormatInt(jobID, 10), workID, reason,
+		streams.Group, terminalStates, strconv.FormatInt(jobID, 10), workID, reason,
 		strconv.FormatInt(deliveries, 10), formatTime(ev.At), ev.Host, ev.Plugin,
 	}, attrArgs(ev.Attrs)...)
 	v, err := deadLetterScript.Run(ctx, s.rdb, keys, args...).Result()

@@ -52,20 +52,13 @@ var onceScripts = map[*redis.Script]*redis.Script{
 // the last KEYS entry is the delivery marker and the last ARGV entry its
 // lifetime in seconds, removed before the wrapped script reads ARGV.
 func loadOnceScript(name string) *redis.Script {
-	common, err := scriptFiles.ReadFile("scripts/common.lua")
-	if err != nil {
-		panic(err)
-	}
-	body, err := scriptFiles.ReadFile("scripts/" + name)
-	if err != nil {
-		panic(err)
-	}
-	return redis.NewScript(string(common) + `
+	common, body := scriptSource(name)
+	return redis.NewScript(common + `
 local marker = KEYS[#KEYS]
 local marker_ttl = table.remove(ARGV)
 if redis.call('EXISTS', marker) == 1 then return {'duplicate'} end
 local function change()
-` + string(body) + `
+` + body + `
 end
 local result = change()
 redis.call('SET', marker, '1', 'EX', marker_ttl)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -32,7 +33,7 @@ func (s *Store) Enqueue(ctx context.Context, spec JobSpec) (Job, bool, error) {
 		return Job{}, false, fmt.Errorf("enqueue job %d: job ID must be positive", spec.ID)
 	}
 	for _, l := range spec.Labels {
-		if l == "" || containsComma(l) {
+		if l == "" || strings.Contains(l, ",") {
 			return Job{}, false, fmt.Errorf("enqueue job %d: bad label %q", spec.ID, l)
 		}
 	}
@@ -66,13 +67,4 @@ func (s *Store) Enqueue(ctx context.Context, spec JobSpec) (Job, bool, error) {
 		return Job{}, false, fmt.Errorf("enqueue job %d: %w", spec.ID, err)
 	}
 	return j, r.status == "ok", nil
-}
-
-func containsComma(s string) bool {
-	for _, c := range s {
-		if c == ',' {
-			return true
-		}
-	}
-	return false
 }

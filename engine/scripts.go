@@ -21,15 +21,21 @@ var (
 )
 
 func loadScript(name string) *redis.Script {
-	common, err := scriptFiles.ReadFile("scripts/common.lua")
+	common, body := scriptSource(name)
+	return redis.NewScript(common + "\n" + body)
+}
+
+// scriptSource returns scripts/common.lua and script name's body.
+func scriptSource(name string) (common, body string) {
+	c, err := scriptFiles.ReadFile("scripts/common.lua")
 	if err != nil {
 		panic(err)
 	}
-	body, err := scriptFiles.ReadFile("scripts/" + name)
+	b, err := scriptFiles.ReadFile("scripts/" + name)
 	if err != nil {
 		panic(err)
 	}
-	return redis.NewScript(string(common) + "\n" + string(body))
+	return string(c), string(b)
 }
 
 // scriptReply is what every script returns: a status word, then either the

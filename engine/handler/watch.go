@@ -32,9 +32,10 @@ type observed struct {
 // in-progress and terminal events naming the run's runner (a just-in-time
 // runner takes any queued job its labels cover, not only the claimed one).
 type watcher struct {
-	jobID    int64
-	runner   string
-	onChange func(observed)
+	jobID      int64
+	jobIDField string // jobID as the log's job_id field holds it
+	runner     string
+	onChange   func(observed)
 
 	mu      sync.Mutex
 	o       observed
@@ -43,8 +44,8 @@ type watcher struct {
 
 func startWatcher(ctx context.Context, h *Handler, jobID int64, runner, from string,
 	log zerolog.Logger, onChange func(observed)) *watcher {
-	w := &watcher{jobID: jobID, runner: runner, onChange: onChange,
-		changed: make(chan struct{}, 1)}
+	w := &watcher{jobID: jobID, jobIDField: strconv.FormatInt(jobID, 10), runner: runner,
+		onChange: onChange, changed: make(chan struct{}, 1)}
 	h.wg.Go(func() { w.follow(ctx, h, from, log) })
 	return w
 }
@@ -80,7 +81,7 @@ func (w *watcher) consider(entry streams.Entry, log zerolog.Logger) {
 	w.mu.Lock()
 	took := w.o.took
 	w.mu.Unlock()
-	if id != strconv.FormatInt(w.jobID, 10) && entry.Fields[engine.FieldRunner] != w.runner &&
+	if id != w.jobIDField && entry.Fields[engine.FieldRunner] != w.runner &&
 		(took == 0 || id != strconv.FormatInt(took, 10)) {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v66/github"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/anklet/anklet/engine"
 	"github.com/anklet/anklet/github"
@@ -199,27 +200,38 @@ func (r *Receiver) candidates(ctx context.Context, client *github.Client,
 }
 
 // chooseByState reads the jobs' states and the deliveries' markers and
-// picks what to redeliver (see choose).
+// picks what to redeliver (see choose). The markers are read in one
+// pipeline.
 func (r *Receiver) chooseByState(ctx context.Context, cands []candidate) ([]candidate, error) {
 	states := make(map[int64]engine.EventType)
-	handled := make(map[string]bool)
 	for _, c := range cands {
-		if _, seen := states[c.jobID]; !seen {
-			job, err := r.store.Get(ctx, c.jobID)
-			switch {
-			case errors.Is(err, engine.ErrNotFound):
-				states[c.jobID] = ""
-			case err != nil:
-				return nil, err
-			default:
-				states[c.jobID] = job.State
-			}
+		if _, seen := states[c.jobID]; seen {
+			continue
 		}
-		n, err := r.opts.Redis.Exists(ctx, r.keys.Delivery(c.guid)).Result()
-		if err != nil {
-			return nil, fmt.Errorf("read delivery marker %s: %w", c.guid, err)
+		job, err := r.store.Get(ctx, c.jobID)
+		switch {
+		case errors.Is(err, engine.ErrNotFound):
+			states[c.jobID] = ""
+		case err != nil:
+			return nil, err
+		default:
+			states[c.jobID] = job.State
 		}
-		handled[c.guid] = n > 0
+	}
+
+	markers := make([]*redis.IntCmd, len(cands))
+	_, err := r.opts.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range cands {
+			markers[i] = p.Exists(ctx, r.keys.Delivery(c.guid))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read delivery markers: %w", err)
+	}
+	handled := make(map[string]bool, len(cands))
+	for i, c := range cands {
+		handled[c.guid] = markers[i].Val() > 0
 	}
 	return choose(cands, states, handled), nil
 }
