@@ -46,11 +46,10 @@ func setup(t *testing.T, opts ...func(*anka.Options)) bundle {
 	return bundle{cli: anka.New(o), host: h, logs: logs}
 }
 
+// ctxFor is a context that ends with the test, or after 30 s.
 func ctxFor(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return enginetest.Context(t, 30*time.Second)
 }
 
 // waitFor fails the test when cond does not hold within within.

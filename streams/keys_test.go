@@ -13,8 +13,16 @@ func TestKeysCarryHashTag(t *testing.T) {
 			t.Errorf("key %q lacks the {acme} hash tag", key)
 		}
 	}
-	if got, want := k.Job(42), "anklet:{acme}:job:42"; got != want {
-		t.Errorf("Job(42) = %q, want %q", got, want)
+	// The names the README's Redis layout documents.
+	for got, want := range map[string]string{
+		k.Jobs(): "anklet:{acme}:jobs", k.Events(): "anklet:{acme}:events",
+		k.Job(42): "anklet:{acme}:job:42", k.Delivery("g-1"): "anklet:{acme}:delivery:g-1",
+		k.Dead(): "anklet:{acme}:dead", k.Lock("redeliver"): "anklet:{acme}:lock:redeliver",
+		Group: "handlers",
+	} {
+		if got != want {
+			t.Errorf("key %q, want %q", got, want)
+		}
 	}
 }
 

@@ -21,15 +21,7 @@ func opsSetup(t *testing.T) (cfgPath string, env []string, store *engine.Store) 
 	ctx := context.Background()
 	r := redistest.Start(t)
 	dir := t.TempDir()
-	cfgPath = filepath.Join(dir, "config.yml")
-	writeFile(t, cfgPath, fmt.Sprintf(`global_database_url: 127.0.0.1
-global_database_port: %d
-plugins:
-  - name: mac-1
-    plugin: github
-    owner: acme
-    token: ghp_x
-`, r.Port()))
+	cfgPath = opsConfig(t, dir, r)
 	env = []string{"HOME=" + dir}
 
 	rdb := r.Client()
@@ -64,6 +56,22 @@ plugins:
 		t.Fatal(err)
 	}
 	return cfgPath, env, store
+}
+
+// opsConfig writes dir/config.yml with one handler on queue "acme" using
+// the Redis r, and returns its path.
+func opsConfig(t *testing.T, dir string, r *redistest.Server) string {
+	t.Helper()
+	path := filepath.Join(dir, "config.yml")
+	writeFile(t, path, fmt.Sprintf(`global_database_url: 127.0.0.1
+global_database_port: %d
+plugins:
+  - name: mac-1
+    plugin: github
+    owner: acme
+    token: ghp_x
+`, r.Port()))
+	return path
 }
 
 func runOps(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
@@ -145,6 +153,20 @@ func TestDumpReplayAndImportRoundTrip(t *testing.T) {
 	if code, _, errs := runOps(t, env, "import", "-c", cfg, dump); code == 0 ||
 		!strings.Contains(errs, "line 1") {
 		t.Errorf("re-import: exit %d, stderr %q; want a refusal naming line 1", code, errs)
+	}
+
+	// Imported into an empty Redis, the dump keeps its ids: dumping that
+	// Redis gives the same lines.
+	cfg2 := opsConfig(t, t.TempDir(), redistest.Start(t))
+	if code, _, errs := runOps(t, env, "import", "-c", cfg2, dump); code != 0 {
+		t.Fatalf("import into an empty Redis: exit %d: %s", code, errs)
+	}
+	dump2 := filepath.Join(t.TempDir(), "events.jsonl")
+	if code, _, errs := runOps(t, env, "dump", "-c", cfg2, "-o", dump2); code != 0 {
+		t.Fatalf("dump after import: exit %d: %s", code, errs)
+	}
+	if a, b := readFile(t, dump), readFile(t, dump2); a != b || a == "" {
+		t.Errorf("dump after import differs:\n%s\nwant:\n%s", b, a)
 	}
 }
 

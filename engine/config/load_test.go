@@ -152,11 +152,11 @@ plugins:
     skip_redeliver: true
 `,
 		check: func(t *testing.T, c *Config) {
-			home := strings.TrimPrefix(c.PluginsPath, "")
+			plugins := c.PluginsPath
 			eq(t, "work_dir", c.WorkDir, DefaultWorkDir)
 			eq(t, "pid_file_dir", c.PidFileDir, DefaultWorkDir)
-			eq(t, "plugins_path suffix", strings.HasSuffix(home, "/.config/anklet/plugins"), true)
-			eq(t, "plugins_path expanded", strings.HasPrefix(home, "~"), false)
+			eq(t, "plugins_path suffix", strings.HasSuffix(plugins, "/.config/anklet/plugins"), true)
+			eq(t, "plugins_path expanded", strings.HasPrefix(plugins, "~"), false)
 			eq(t, "drain_file", strings.HasSuffix(c.DrainFile, "/.config/anklet/.drain"), true)
 			wd, _ := os.Getwd()
 			eq(t, "log.file_dir", c.Log.FileDir, wd)
@@ -348,4 +348,43 @@ func assertProblems(t *testing.T, err error, want ...string) {
 			t.Errorf("missing problem %q in:\n%s", w, problems.Error())
 		}
 	}
+}
+
+// TestREADMEGlobalEnvironmentVariables sets each variable of the README's
+// global key table that TestLoadPrecedence leaves out, and checks it lands.
+func TestREADMEGlobalEnvironmentVariables(t *testing.T) {
+	c := mustLoad(t, handlerYAML+`  - name: r1
+    plugin: github_receiver
+    owner: acme
+    port: 8081
+    secret: own
+    skip_redeliver: true
+`, baseEnv(t,
+		"ANKLET_LOG_SPLIT_BY_PLUGIN=true", "ANKLET_METRICS_LISTEN_ADDRESS=0.0.0.0",
+		"ANKLET_METRICS_SLEEP_INTERVAL=15", "ANKLET_METRICS_DATABASE_URL=metrics-redis",
+		"ANKLET_GLOBAL_TOKEN=env-token", "ANKLET_GLOBAL_RECEIVER_SECRET=env-secret",
+		"ANKLET_GLOBAL_SKIP_CPU_AND_MEMORY_RESOURCE_CHECKS=true",
+		"ANKLET_GLOBAL_DATABASE_TLS_ENABLED=true", "ANKLET_GLOBAL_DATABASE_TLS_INSECURE=true",
+		"ANKLET_GLOBAL_DATABASE_MAX_RETRIES=4", "ANKLET_GLOBAL_DATABASE_RETRY_DELAY=250",
+		"ANKLET_GLOBAL_DATABASE_RETRY_BACKOFF_FACTOR=1.5",
+		"ANKLET_GLOBAL_DATABASE_DATABASE=5"))
+	eq(t, "log.split_by_plugin", c.Log.SplitByPlugin, true)
+	eq(t, "metrics.listen_address", c.Metrics.ListenAddress, "0.0.0.0")
+	eq(t, "metrics.sleep_interval", c.Metrics.SleepInterval, 15)
+	eq(t, "metrics.database.url", c.Metrics.Database.URL, "metrics-redis")
+	eq(t, "global_token", c.GlobalToken, "env-token")
+	h, r := c.Plugins[0], c.Plugins[1]
+	eq(t, "h1 token (own file value kept)", h.Token, "file-token")
+	eq(t, "receiver secret", r.Secret, "env-secret")
+	eq(t, "skip checks", h.SkipCPUAndMemoryResourceChecks, true)
+	g := c.GlobalDatabase
+	eq(t, "tls_enabled", g.TLSEnabled, true)
+	eq(t, "tls_insecure", g.TLSInsecure, true)
+	eq(t, "max_retries", g.MaxRetries, 4)
+	eq(t, "retry_delay", g.RetryDelay, 250)
+	eq(t, "retry_backoff_factor", g.RetryBackoffFactor, 1.5)
+	eq(t, "database", g.Database, 5)
+	eq(t, "plugin database from global", h.Database.Database, 5)
+	eq(t, "plugin tls from global", h.Database.TLSEnabled, true)
+	eq(t, "metrics database from global", c.Metrics.Database.Database, 5)
 }

@@ -22,17 +22,13 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // events returns the queue's whole event log, parsed.
 func (w *world) events() []engine.Event {
 	w.t.Helper()
-	msgs, err := w.rdb.XRange(context.Background(), w.store.Keys().Events(), "-", "+").Result()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	out := make([]engine.Event, 0, len(msgs))
-	for _, m := range msgs {
-		f := map[string]string{}
-		for k, v := range m.Values {
-			f[k] = fmt.Sprint(v)
+	out := []engine.Event{}
+	for entry, err := range streams.Range(context.Background(), w.rdb,
+		w.store.Keys().Events(), "-", "+", 0) {
+		if err != nil {
+			w.t.Fatal(err)
 		}
-		e, err := engine.ParseEvent(streamEntry(m.ID, f))
+		e, err := engine.ParseEvent(entry)
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -164,8 +160,4 @@ func calls(t *testing.T, h *host, op string) int {
 		}
 	}
 	return n
-}
-
-func streamEntry(id string, f map[string]string) streams.Entry {
-	return streams.Entry{ID: id, Fields: f}
 }

@@ -210,6 +210,17 @@ func TestPublisherWritesWithExpiryAndRepeats(t *testing.T) {
 	if n, _ := rdb.Exists(ctx, SnapshotKey("p")).Result(); n != 0 {
 		t.Errorf("snapshot left after a clean stop")
 	}
+	if _, err := rdb.ZScore(ctx, SnapshotIndex, "p").Result(); err != redis.Nil {
+		t.Errorf("index entry after a clean stop: err %v, want redis.Nil", err)
+	}
+}
+
+// TestSnapshotKeyNames pins the key names the README documents.
+func TestSnapshotKeyNames(t *testing.T) {
+	if SnapshotIndex != "anklet:metrics" || SnapshotKey("mac-1") != "anklet:metrics:mac-1" {
+		t.Fatalf("keys %q, %q; want anklet:metrics, anklet:metrics:mac-1",
+			SnapshotIndex, SnapshotKey("mac-1"))
+	}
 }
 
 func TestAggregatorServerCachesAndReportsOutages(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/anklet/anklet/engine/enginetest"
 )
 
 func get(t *testing.T, url string) (int, string, string) {
@@ -93,7 +98,8 @@ func occupy(t *testing.T) int {
 func TestServerFallsBackToTheNextFreePort(t *testing.T) {
 	taken := occupy(t)
 	r := newTestRegistry(t, "h", newClock(start))
-	srv := NewServer(r, ServerOptions{Port: taken})
+	var logs enginetest.Buffer
+	srv := NewServer(r, ServerOptions{Port: taken, Logger: zerolog.New(&logs)})
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -106,6 +112,9 @@ func TestServerFallsBackToTheNextFreePort(t *testing.T) {
 	port, _ := strconv.Atoi(portText)
 	if port <= taken || port >= taken+portAttempts {
 		t.Errorf("chose port %d, want one after %d", port, taken)
+	}
+	if want := fmt.Sprintf(`"chosen_port":%d`, port); !strings.Contains(logs.String(), want) {
+		t.Errorf("the chosen port is not logged (want %s):\n%s", want, logs.String())
 	}
 	if code, _, body := get(t, "http://"+srv.Addr()+"/healthcheck"); code != 200 || body != "ok" {
 		t.Errorf("healthcheck on the chosen port: %d %q", code, body)

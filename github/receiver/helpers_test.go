@@ -144,23 +144,15 @@ func (b *bundle) workEntries(t testing.TB, id int64) []redis.XMessage {
 // events returns the events of job id, oldest first.
 func (b *bundle) events(t testing.TB, id int64) []engine.Event {
 	t.Helper()
-	all, err := b.rdb.XRange(context.Background(), b.keys.Events(), "-", "+").Result()
+	evs, err := b.r.store.History(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []engine.Event
-	for _, m := range all {
-		ev, err := engine.ParseEvent(streams.Entry{ID: m.ID, Fields: stringFields(m.Values)})
-		if err != nil {
-			t.Fatalf("event %s: %v", m.ID, err)
-		}
-		if ev.JobID == id {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return evs
 }
 
+// stringFields turns a stream entry's values into the fields
+// engine.ParseEvent reads.
 func stringFields(v map[string]any) map[string]string {
 	out := make(map[string]string, len(v))
 	for k, x := range v {
